@@ -1,0 +1,182 @@
+// Module entry, tensor handles and live-tensor accounting.
+#include "common.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <unordered_map>
+
+namespace tunet {
+
+namespace {
+
+// Distinguishes tunet's tensor Externals from any other External.
+const napi_type_tag kTensorTag = {0x7475'6e65'745f'7465ULL, 0x6e73'6f72'5f68'6e64ULL};
+
+Napi::FunctionReference* gErrorClass = nullptr;
+
+// Live tensors held by JavaScript, and the bytes of the distinct storages they
+// reference (views share their base's storage and are counted once).
+struct StorageUse {
+  int64_t refs;
+  int64_t bytes;
+};
+std::unordered_map<const void*, StorageUse> gStorages;
+int64_t gLiveTensors = 0;
+int64_t gLiveBytes = 0;
+
+void track(Napi::Env env, TensorBox* box) {
+  box->tracked = true;
+  gLiveTensors++;
+  const at::Tensor& t = box->tensor;
+  if (!t.has_storage()) return;
+  const void* key = t.storage().unsafeGetStorageImpl();
+  box->storageKey = key;
+  auto it = gStorages.find(key);
+  if (it != gStorages.end()) {
+    it->second.refs++;
+    return;
+  }
+  int64_t bytes = static_cast<int64_t>(t.storage().nbytes());
+  gStorages.emplace(key, StorageUse{1, bytes});
+  gLiveBytes += bytes;
+  if (bytes > 0 && t.is_cpu()) Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+}
+
+void untrack(Napi::Env env, TensorBox* box) {
+  if (!box->tracked) return;
+  box->tracked = false;
+  gLiveTensors--;
+  if (box->storageKey == nullptr) return;
+  auto it = gStorages.find(box->storageKey);
+  box->storageKey = nullptr;
+  if (it == gStorages.end()) return;
+  if (--it->second.refs > 0) return;
+  int64_t bytes = it->second.bytes;
+  gStorages.erase(it);
+  gLiveBytes -= bytes;
+  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
+}
+
+}  // namespace
+
+Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  auto* box = new TensorBox{std::move(t)};
+  track(env, box);
+  auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::Env e, TensorBox* b) {
+    untrack(e, b);
+    delete b;
+  });
+  napi_status st = napi_type_tag_object(env, ext, &kTensorTag);
+  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  return ext;
+}
+
+bool isTensorHandle(Napi::Env env, Napi::Value v) {
+  if (!v.IsExternal()) return false;
+  bool ok = false;
+  napi_status st = napi_check_object_type_tag(env, v, &kTensorTag, &ok);
+  return st == napi_ok && ok;
+}
+
+TensorBox* unwrapBox(Napi::Env env, Napi::Value v, const std::string& what) {
+  if (!isTensorHandle(env, v)) {
+    throw Napi::TypeError::New(env, what + ": expected a Tensor");
+  }
+  return v.As<Napi::External<TensorBox>>().Data();
+}
+
+const at::Tensor& unwrapTensor(Napi::Env env, Napi::Value v, const std::string& what) {
+  TensorBox* box = unwrapBox(env, v, what);
+  if (!box->tensor.defined()) {
+    throw torchError(env, what, "the tensor was disposed; it cannot be used any more");
+  }
+  return box->tensor;
+}
+
+void releaseBox(Napi::Env env, TensorBox* box) {
+  untrack(env, box);
+  box->tensor.reset();
+}
+
+MemoryStats memoryStats() { return {gLiveTensors, gLiveBytes}; }
+
+void setErrorClass(Napi::Env env, Napi::Function ctor) {
+  if (gErrorClass == nullptr) gErrorClass = new Napi::FunctionReference();
+  *gErrorClass = Napi::Persistent(ctor);
+}
+
+Napi::Error torchError(Napi::Env env, const std::string& op, const std::string& message) {
+  if (gErrorClass != nullptr && !gErrorClass->IsEmpty()) {
+    Napi::Object err = gErrorClass->New({Napi::String::New(env, message), Napi::String::New(env, op)});
+    return Napi::Error(env, err);
+  }
+  return Napi::Error::New(env, op + ": " + message);
+}
+
+namespace {
+
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    throw Napi::TypeError::New(env, "init: expected the TorchError class");
+  }
+  setErrorClass(env, info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TensorBox* box = unwrapBox(env, info[0], "dispose");
+  releaseBox(env, box);
+  return env.Undefined();
+}
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TensorBox* box = unwrapBox(env, info[0], "isDisposed");
+  return Napi::Boolean::New(env, !box->tensor.defined());
+}
+
+Napi::Value Memory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MemoryStats s = memoryStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("tensors", Napi::Number::New(env, static_cast<double>(s.tensors)));
+  o.Set("bytes", Napi::Number::New(env, static_cast<double>(s.bytes)));
+  return o;
+}
+
+Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+  o.Set("cxx11Abi", Napi::Boolean::New(env, _GLIBCXX_USE_CXX11_ABI != 0));
+  o.Set("cuda", Napi::Boolean::New(env, at::hasCUDA()));
+  o.Set("mkldnn", Napi::Boolean::New(env, at::hasMKLDNN()));
+  o.Set("openmp", Napi::Boolean::New(env, at::hasOpenMP()));
+  o.Set("parallelInfo", Napi::String::New(env, at::get_parallel_info()));
+  o.Set("config", Napi::String::New(env, at::show_config()));
+  return o;
+}
+
+}  // namespace
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
+  exports.Set("dispose", Napi::Function::New(env, Dispose, "dispose"));
+  exports.Set("isDisposed", Napi::Function::New(env, IsDisposed, "isDisposed"));
+  exports.Set("memory", Napi::Function::New(env, Memory, "memory"));
+  exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
+  initTensorData(env, exports);
+  initOps(env, exports);
+  initAutograd(env, exports);
+  return exports;
+}
+
+}  // namespace tunet
+
+static Napi::Object InitTunet(Napi::Env env, Napi::Object exports) { return tunet::InitModule(env, exports); }
+
+NODE_API_MODULE(tunet, InitTunet)

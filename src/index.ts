@@ -1,0 +1,3 @@
+/** tunet: train and diagnose deep networks in TypeScript on libtorch. */
+export * from './torch/index.js';
+export * as nn from './nn/index.js';
