@@ -10,9 +10,6 @@ namespace tunet {
 
 namespace {
 
-// Distinguishes tunet's tensor Externals from any other External.
-const napi_type_tag kTensorTag = {0x7475'6e65'745f'7465ULL, 0x6e73'6f72'5f68'6e64ULL};
-
 Napi::FunctionReference* gErrorClass = nullptr;
 
 // Live tensors held by JavaScript, and the bytes of the distinct storages they
@@ -24,6 +21,19 @@ struct StorageUse {
 std::unordered_map<const void*, StorageUse> gStorages;
 int64_t gLiveTensors = 0;
 int64_t gLiveBytes = 0;
+
+// Native bytes not yet reported to V8; reported in steps of 1 MiB so that
+// small tensors do not each cost a call into the engine.
+int64_t gUnreported = 0;
+constexpr int64_t kReportStep = 1 << 20;
+
+void reportBytes(Napi::Env env, int64_t delta) {
+  gUnreported += delta;
+  if (gUnreported >= kReportStep || gUnreported <= -kReportStep) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, gUnreported);
+    gUnreported = 0;
+  }
+}
 
 void track(Napi::Env env, TensorBox* box) {
   box->tracked = true;
@@ -38,9 +48,9 @@ void track(Napi::Env env, TensorBox* box) {
     return;
   }
   int64_t bytes = static_cast<int64_t>(t.storage().nbytes());
-  gStorages.emplace(key, StorageUse{1, bytes});
+  gStorages.emplace(key, StorageUse{1, t.is_cpu() ? bytes : 0});
   gLiveBytes += bytes;
-  if (bytes > 0 && t.is_cpu()) Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  if (bytes > 0 && t.is_cpu()) reportBytes(env, bytes);
 }
 
 void untrack(Napi::Env env, TensorBox* box) {
@@ -55,36 +65,41 @@ void untrack(Napi::Env env, TensorBox* box) {
   int64_t bytes = it->second.bytes;
   gStorages.erase(it);
   gLiveBytes -= bytes;
-  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
+  if (bytes > 0) reportBytes(env, -bytes);
 }
 
 }  // namespace
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
-  auto* box = new TensorBox{std::move(t)};
+  auto* box = new TensorBox();
+  box->tensor = std::move(t);
   track(env, box);
   auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::Env e, TensorBox* b) {
     untrack(e, b);
+    b->magic = 0;
     delete b;
   });
-  napi_status st = napi_type_tag_object(env, ext, &kTensorTag);
-  NAPI_THROW_IF_FAILED(env, st, Napi::Value());
   return ext;
 }
 
-bool isTensorHandle(Napi::Env env, Napi::Value v) {
-  if (!v.IsExternal()) return false;
-  bool ok = false;
-  napi_status st = napi_check_object_type_tag(env, v, &kTensorTag, &ok);
-  return st == napi_ok && ok;
+TensorBox* tryUnwrapBox(Napi::Env env, Napi::Value v) {
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_external) return nullptr;
+  void* data = nullptr;
+  if (napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) return nullptr;
+  // Every External tunet makes points at a TensorBox; the magic number tells
+  // them from Externals made by other addons.
+  auto* box = static_cast<TensorBox*>(data);
+  return box->magic == TensorBox::kMagic ? box : nullptr;
 }
 
+bool isTensorHandle(Napi::Env env, Napi::Value v) { return tryUnwrapBox(env, v) != nullptr; }
+
 TensorBox* unwrapBox(Napi::Env env, Napi::Value v, const std::string& what) {
-  if (!isTensorHandle(env, v)) {
-    throw Napi::TypeError::New(env, what + ": expected a Tensor");
-  }
-  return v.As<Napi::External<TensorBox>>().Data();
+  TensorBox* box = tryUnwrapBox(env, v);
+  if (box == nullptr) throw Napi::TypeError::New(env, what + ": expected a Tensor");
+  return box;
 }
 
 const at::Tensor& unwrapTensor(Napi::Env env, Napi::Value v, const std::string& what) {

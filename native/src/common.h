@@ -13,6 +13,8 @@ namespace tunet {
 // One JavaScript-visible tensor. JavaScript holds it as a type-tagged
 // External; dispose() releases the tensor early, the finalizer deletes the box.
 struct TensorBox {
+  static constexpr uint64_t kMagic = 0x74756e65745f7462ULL;  // "tunet_tb"
+  uint64_t magic = kMagic;
   at::Tensor tensor;
   const void* storageKey = nullptr;  // StorageImpl this box counted, if any
   bool tracked = false;
@@ -25,6 +27,8 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor t);
 TensorBox* unwrapBox(Napi::Env env, Napi::Value v, const std::string& what);
 const at::Tensor& unwrapTensor(Napi::Env env, Napi::Value v, const std::string& what);
 bool isTensorHandle(Napi::Env env, Napi::Value v);
+// The box behind a tensor handle, or nullptr when `v` is not one.
+TensorBox* tryUnwrapBox(Napi::Env env, Napi::Value v);
 
 // Releases the box's tensor now (idempotent).
 void releaseBox(Napi::Env env, TensorBox* box);

@@ -170,26 +170,31 @@ std::vector<T> toList(Napi::Env env, const OpEntry& op, const ArgSpec& a, Napi::
   badArg(env, op, a, "expected an array");
 }
 
+// A tensor argument (element `index` of a list, or -1), with errors naming the op and argument.
+const at::Tensor& tensorArg(Napi::Env env, const OpEntry& op, const ArgSpec& a, Napi::Value v, int index) {
+  TensorBox* box = tryUnwrapBox(env, v);
+  if (box != nullptr && box->tensor.defined()) return box->tensor;
+  std::string where = index < 0 ? std::string() : "element " + std::to_string(index) + ": ";
+  if (box == nullptr) badArg(env, op, a, where + "expected a Tensor");
+  badArg(env, op, a, where + "the tensor was disposed; it cannot be used any more");
+}
+
 c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& a, Napi::Value v) {
   if (v.IsUndefined() && a.defaultValue) return *a.defaultValue;
   if (v.IsNull() || v.IsUndefined()) {
     if (a.optional) return c10::IValue();
     badArg(env, op, a, "is required");
   }
-  const std::string where = op.name + "(" + a.name + ")";
   switch (a.kind) {
     case Kind::Tensor:
-      if (!isTensorHandle(env, v)) badArg(env, op, a, "expected a Tensor");
-      return c10::IValue(unwrapTensor(env, v, where));
+      return c10::IValue(tensorArg(env, op, a, v, -1));
     case Kind::TensorList: {
       if (!v.IsArray()) badArg(env, op, a, "expected an array of Tensors");
       Napi::Array arr = v.As<Napi::Array>();
       std::vector<at::Tensor> ts;
       ts.reserve(arr.Length());
       for (uint32_t i = 0; i < arr.Length(); i++) {
-        Napi::Value e = arr.Get(i);
-        if (!isTensorHandle(env, e)) badArg(env, op, a, "element " + std::to_string(i) + " is not a Tensor");
-        ts.push_back(unwrapTensor(env, e, where));
+        ts.push_back(tensorArg(env, op, a, arr.Get(i), static_cast<int>(i)));
       }
       return c10::IValue(c10::List<at::Tensor>(ts));
     }
@@ -202,8 +207,7 @@ c10::IValue toIValue(Napi::Env env, const OpEntry& op, const ArgSpec& a, Napi::V
         if (e.IsNull() || e.IsUndefined()) {
           ts.push_back(c10::nullopt);
         } else {
-          if (!isTensorHandle(env, e)) badArg(env, op, a, "element " + std::to_string(i) + " is not a Tensor");
-          ts.push_back(unwrapTensor(env, e, where));
+          ts.push_back(tensorArg(env, op, a, e, static_cast<int>(i)));
         }
       }
       return c10::IValue(ts);
