@@ -13,7 +13,8 @@
         "<!@(node native/find-libtorch.cjs --include)"
       ],
       "defines": [
-        "NAPI_VERSION=8",
+        "NAPI_EXPERIMENTAL",
+        "NODE_API_EXPERIMENTAL_NOGC_ENV_OPT_OUT",
         "NAPI_CPP_EXCEPTIONS",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "_GLIBCXX_USE_CXX11_ABI=<!(node native/find-libtorch.cjs --abi)"

@@ -53,7 +53,9 @@ void track(Napi::Env env, TensorBox* box) {
   if (bytes > 0 && t.is_cpu()) reportBytes(env, bytes);
 }
 
-void untrack(Napi::Env env, TensorBox* box) {
+// Forgets a box; the freed bytes are reported to V8 later, from a normal call
+// (this also runs inside garbage collection, where V8 must not be called).
+void untrackQuiet(TensorBox* box) {
   if (!box->tracked) return;
   box->tracked = false;
   gLiveTensors--;
@@ -65,7 +67,22 @@ void untrack(Napi::Env env, TensorBox* box) {
   int64_t bytes = it->second.bytes;
   gStorages.erase(it);
   gLiveBytes -= bytes;
-  if (bytes > 0) reportBytes(env, -bytes);
+  gUnreported -= bytes;
+}
+
+void untrack(Napi::Env env, TensorBox* box) {
+  untrackQuiet(box);
+  reportBytes(env, 0);
+}
+
+// A "basic" finalizer (no calls into JavaScript): Node runs it during garbage
+// collection itself, so tensors dropped inside a long synchronous loop are
+// freed without waiting for the event loop to turn.
+void finalizeBox(node_api_basic_env env, void* data, void* /*hint*/) {
+  auto* b = static_cast<TensorBox*>(data);
+  untrackQuiet(b);
+  b->magic = 0;
+  delete b;
 }
 
 }  // namespace
@@ -75,12 +92,14 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   auto* box = new TensorBox();
   box->tensor = std::move(t);
   track(env, box);
-  auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::Env e, TensorBox* b) {
-    untrack(e, b);
-    b->magic = 0;
-    delete b;
-  });
-  return ext;
+  napi_value ext;
+  napi_status st = napi_create_external(env, box, finalizeBox, nullptr, &ext);
+  if (st != napi_ok) {
+    untrack(env, box);
+    delete box;
+    NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+  }
+  return Napi::Value(env, ext);
 }
 
 TensorBox* tryUnwrapBox(Napi::Env env, Napi::Value v) {

@@ -4,7 +4,7 @@
  */
 import { native, type Handle } from './native.js';
 import { TorchError } from './errors.js';
-import { op } from './dispatch.js';
+import { op, opVoid } from './dispatch.js';
 import { canonicalDtype, dtypeCode, dtypeFromCode, typedArrayFor, type AnyTypedArray, type DType, type DTypeLike } from './dtype.js';
 import { track, setTensorTest } from './scope.js';
 import { formatTensor } from './format.js';
@@ -15,7 +15,7 @@ export type NestedArray<T = number | boolean> = T | NestedArray<T>[];
 
 const clone_ = op('aten::clone');
 const detach_ = op('aten::detach');
-const detachInplace = op('aten::detach_');
+const detachInplace = opVoid('aten::detach_');
 const contiguous_ = op('aten::contiguous');
 const alias_ = op('aten::alias');
 const toDtype = op('aten::to.dtype');
@@ -207,6 +207,8 @@ export class Tensor implements Disposable {
   }
 
   set grad(g: Tensor | null) {
+    // Anything else (a number, an array, undefined) would have cleared the gradient silently.
+    if (g !== null && !(g instanceof Tensor)) throw new TorchError(`assigned grad must be a Tensor or null, got ${describe(g)}`, 'grad');
     native.setGrad(this.h, g === null ? null : g.h);
   }
 
@@ -229,6 +231,10 @@ export class Tensor implements Disposable {
    * has one element.
    */
   backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    // backward({ retainGraph: true }) or backward(1) would otherwise run as if no gradient had been given.
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      throw new TorchError(`argument 'gradient' must be a Tensor or null, got ${describe(gradient)}; options go second: backward(null, { retainGraph: true })`, 'backward');
+    }
     native.backward(this.h, gradient ? gradient.h : null, opts.retainGraph, opts.createGraph ?? false);
   }
 

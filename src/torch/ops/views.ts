@@ -1,5 +1,5 @@
 /** Shape, view and indexing ops, as Tensor methods and tn.* functions. */
-import { op } from '../dispatch.js';
+import { op, opVoid } from '../dispatch.js';
 import { TorchError, check } from '../errors.js';
 import { Tensor, describe, wrapAll } from '../tensor.js';
 import { tensorOrNumber } from './pointwise.js';
@@ -145,17 +145,19 @@ function tensorArg(x: unknown, opName: string, arg: string) {
 
 {
   const index = op('aten::index.Tensor');
-  const indexPut = op('aten::index_put_');
+  const indexPut = opVoid('aten::index_put_');
   const handles = (ix: readonly (Tensor | null)[], name: string) => {
     check(Array.isArray(ix), name, `indices must be an array of Tensors or nulls, got ${describe(ix)}`);
     return ix.map((t, k) => (t === null || t === undefined ? null : tensorArg(t, name, `indices[${k}]`)));
   };
   P.index = function (this: Tensor, indices: readonly (Tensor | null)[]) {
-    check(Array.isArray(indices) && indices.length <= this.ndim, 'index', () => `too many indices (${Array.isArray(indices) ? indices.length : '?'}) for a ${this.ndim}-d tensor`);
+    check(Array.isArray(indices), 'index', () => `indices must be an array of Tensors or nulls (one per leading dimension), got ${describe(indices)}`);
+    check(indices.length <= this.ndim, 'index', () => `too many indices (${indices.length}) for a ${this.ndim}-d tensor`);
     return new Tensor(index(this.h, handles(indices, 'index')));
   };
   P.indexPut_ = function (this: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate = false) {
-    check(Array.isArray(indices) && indices.length <= this.ndim, 'indexPut_', () => `too many indices for a ${this.ndim}-d tensor`);
+    check(Array.isArray(indices), 'indexPut_', () => `indices must be an array of Tensors or nulls (one per leading dimension), got ${describe(indices)}`);
+    check(indices.length <= this.ndim, 'indexPut_', () => `too many indices (${indices.length}) for a ${this.ndim}-d tensor`);
     indexPut(this.h, handles(indices, 'indexPut_'), tensorArg(values, 'indexPut_', 'values'), accumulate);
     return this;
   };
