@@ -121,6 +121,18 @@ Napi::Value GradFn(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, fn->name());
 }
 
+// setData(t, src): t.data = src (keeps t's identity, autograd metadata and
+// requires_grad), as PyTorch's Module.to() does for parameters.
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, "setData", [&]() -> Napi::Value {
+    at::Tensor t = unwrapTensor(env, info[0], "setData");
+    const at::Tensor& src = unwrapTensor(env, info[1], "setData");
+    t.set_data(src);
+    return env.Undefined();
+  });
+}
+
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   bool prev = c10::GradMode::is_enabled();
@@ -191,6 +203,7 @@ void initAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("isLeaf", Napi::Function::New(env, IsLeaf, "isLeaf"));
   exports.Set("retainGrad", Napi::Function::New(env, RetainGrad, "retainGrad"));
   exports.Set("gradFn", Napi::Function::New(env, GradFn, "gradFn"));
+  exports.Set("setData", Napi::Function::New(env, SetData, "setData"));
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled, "setGradEnabled"));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled, "isGradEnabled"));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed, "manualSeed"));

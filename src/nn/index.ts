@@ -1,2 +1,4 @@
 /** tn.nn: neural-network building blocks. */
 export * as functional from './functional/index.js';
+export { Module, Parameter, type StateDict, type LoadResult } from './module.js';
+export { Sequential, ModuleList, ModuleDict } from './containers.js';

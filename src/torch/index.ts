@@ -14,3 +14,4 @@ export * as autograd from './autograd.js';
 export { scope, keep, inScope } from './scope.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, memory, buildInfo, cudaIsAvailable } from './runtime.js';
 export { schemaOf } from './dispatch.js';
+export * as safetensors from './safetensors.js';

@@ -37,6 +37,7 @@ export interface NativeAddon {
   isLeaf(h: Handle): boolean;
   retainGrad(h: Handle): void;
   gradFn(h: Handle): string | null;
+  setData(h: Handle, src: Handle): void;
   setGradEnabled(flag: boolean): boolean;
   isGradEnabled(): boolean;
   manualSeed(seed: number | bigint): void;

@@ -190,6 +190,16 @@ export class Tensor implements Disposable {
 
   // ---- autograd ----
 
+  /** The same data cut from the graph (PyTorch's .data); assigning replaces the data but keeps this tensor. */
+  get data(): Tensor {
+    return this.detach();
+  }
+
+  set data(src: Tensor) {
+    if (!(src instanceof Tensor)) throw new TorchError(`data must be a Tensor, got ${describe(src)}`, 'data');
+    native.setData(this.h, src.h);
+  }
+
   get requiresGrad(): boolean {
     return native.requiresGrad(this.h);
   }
