@@ -1,7 +1,7 @@
 /** Grad-mode scopes and tn.autograd.grad. */
 import { native } from './native.js';
 import { TorchError } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, handleOf } from './tensor.js';
 
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = native.setGradEnabled(enabled);
@@ -46,9 +46,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const res = native.autogradGrad(
-    outs.map((t) => t.h),
-    ins.map((t) => t.h),
-    opts.gradOutputs ? opts.gradOutputs.map((t) => t.h) : null,
+    outs.map((t, i) => handleOf(t, 'autograd.grad', `outputs[${i}]`)),
+    ins.map((t, i) => handleOf(t, 'autograd.grad', `inputs[${i}]`)),
+    opts.gradOutputs ? opts.gradOutputs.map((t, i) => handleOf(t, 'autograd.grad', `gradOutputs[${i}]`)) : null,
     opts.retainGraph,
     opts.createGraph ?? false,
     opts.allowUnused ?? false,

@@ -2,7 +2,7 @@
 import { native } from './native.js';
 import { op } from './dispatch.js';
 import { TorchError, check } from './errors.js';
-import { Tensor, type NestedArray, type Shape } from './tensor.js';
+import { Tensor, handleOf, type NestedArray, type Shape } from './tensor.js';
 import { canonicalDtype, dtypeCode, dtypeOfTypedArray, fillTypedArray, type DType, type DTypeLike } from './dtype.js';
 
 export interface TensorOptions {
@@ -233,26 +233,26 @@ export function randint(low: number, high: number, shape: Shape | number, opts?:
 }
 
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return make('zerosLike', () => zerosLike_(t.h, dt(opts, 'zerosLike'), null, dev(opts)), opts);
+  return make('zerosLike', () => zerosLike_(handleOf(t, 'zerosLike', 'input'), dt(opts, 'zerosLike'), null, dev(opts)), opts);
 }
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return make('onesLike', () => onesLike_(t.h, dt(opts, 'onesLike'), null, dev(opts)), opts);
+  return make('onesLike', () => onesLike_(handleOf(t, 'onesLike', 'input'), dt(opts, 'onesLike'), null, dev(opts)), opts);
 }
 export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return make('emptyLike', () => emptyLike_(t.h, dt(opts, 'emptyLike'), null, dev(opts)), opts);
+  return make('emptyLike', () => emptyLike_(handleOf(t, 'emptyLike', 'input'), dt(opts, 'emptyLike'), null, dev(opts)), opts);
 }
 export function fullLike(t: Tensor, value: number | boolean, opts?: TensorOptions): Tensor {
-  return make('fullLike', () => fullLike_(t.h, value, dt(opts, 'fullLike'), null, dev(opts)), opts);
+  return make('fullLike', () => fullLike_(handleOf(t, 'fullLike', 'input'), value, dt(opts, 'fullLike'), null, dev(opts)), opts);
 }
 export function randLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return make('randLike', () => randLike_(t.h, dt(opts, 'randLike'), null, dev(opts)), opts);
+  return make('randLike', () => randLike_(handleOf(t, 'randLike', 'input'), dt(opts, 'randLike'), null, dev(opts)), opts);
 }
 export function randnLike(t: Tensor, opts?: TensorOptions): Tensor {
-  return make('randnLike', () => randnLike_(t.h, dt(opts, 'randnLike'), null, dev(opts)), opts);
+  return make('randnLike', () => randnLike_(handleOf(t, 'randnLike', 'input'), dt(opts, 'randnLike'), null, dev(opts)), opts);
 }
 export function randintLike(t: Tensor, low: number, high: number, opts?: TensorOptions): Tensor {
   check(high > low, 'randintLike', `high (${high}) must be greater than low (${low})`);
-  return make('randintLike', () => randintLike_(t.h, low, high, dt(opts, 'randintLike'), null, dev(opts)), opts);
+  return make('randintLike', () => randintLike_(handleOf(t, 'randintLike', 'input'), low, high, dt(opts, 'randintLike'), null, dev(opts)), opts);
 }
 
 /** A 0-d tensor holding one value. */

@@ -114,10 +114,13 @@ export function fillTypedArray(d: DType, values: ArrayLike<number | boolean | bi
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v === 'bigint') out[i] = v;
-      else {
+      if (typeof v === 'bigint') {
+        if (v < INT64_MIN || v > INT64_MAX) throw new TorchError(`value ${v} at flat index ${i} cannot be converted to int64 without overflow`, op);
+        out[i] = v;
+      } else {
         const x = Number(v);
         if (!Number.isInteger(x)) throw new TorchError(`value ${String(v)} at flat index ${i} is not an integer, so it cannot be int64`, op);
+        if (x < -(2 ** 63) || x >= 2 ** 63) throw new TorchError(`value ${x} at flat index ${i} cannot be converted to int64 without overflow`, op);
         out[i] = BigInt(x);
       }
     }
@@ -127,11 +130,41 @@ export function fillTypedArray(d: DType, values: ArrayLike<number | boolean | bi
     throw new TorchError(`create ${d} tensors from float32 data and convert with .to('${d}')`, op);
   }
   const out = typedArrayFor(d, new ArrayBuffer(n * elementSize(d))) as Exclude<AnyTypedArray, BigInt64Array>;
+  const range = INT_RANGE[d];
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    out[i] = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
+    const x = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
+    if (d === 'bool') {
+      out[i] = x !== 0 ? 1 : 0; // as PyTorch: any nonzero value (NaN included) is true
+    } else if (range !== undefined && !fitsInteger(x, range[0], range[1])) {
+      // A silent wrap-around (300 -> 44 in uint8) would corrupt data; PyTorch raises here too.
+      throw new TorchError(`value ${typeof v === 'bigint' ? v : x} at flat index ${i} cannot be converted to ${d} without overflow`, op);
+    } else {
+      out[i] = x;
+    }
   }
   return out;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+};
+
+/**
+ * c10::overflows as PyTorch applies it to Python values: fractional numbers
+ * (truncated toward zero when stored) must lie in [lo, hi]; integers too,
+ * except that unsigned types let negative integers down to -hi wrap around
+ * (torch.tensor([-1], dtype=torch.uint8) is 255).
+ */
+function fitsInteger(x: number, lo: number, hi: number): boolean {
+  if (Number.isNaN(x) || !Number.isFinite(x)) return false;
+  if (Number.isInteger(x) && lo === 0) return x <= hi && x >= -hi;
+  return x >= lo && x <= hi;
 }
 
 export function elementSize(d: DType): number {

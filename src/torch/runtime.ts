@@ -5,7 +5,9 @@ import { Tensor } from './tensor.js';
 
 /** Seeds libtorch's CPU generator (rand, randn, dropout, init…), as torch.manual_seed. */
 export function manualSeed(seed: number | bigint): void {
-  check(typeof seed === 'bigint' || (Number.isInteger(seed) && seed >= 0), 'manualSeed', `seed must be a non-negative integer, got ${String(seed)}`);
+  // Numbers above 2^53 are not exact, and a bigint outside uint64 would be truncated silently.
+  const ok = typeof seed === 'bigint' ? seed >= 0n && seed < 2n ** 64n : Number.isSafeInteger(seed) && seed >= 0;
+  check(ok, 'manualSeed', `seed must be a non-negative integer (a number up to 2^53 - 1 or a bigint below 2^64), got ${String(seed)}`);
   native.manualSeed(seed);
 }
 
@@ -19,9 +21,17 @@ export function setRngState(state: Tensor): void {
   native.setRngState(state.h);
 }
 
+/**
+ * Upper bound for setNumThreads: OpenMP sizes its thread team eagerly, so a
+ * huge count (1e10 wraps to 1410065408 in C) aborts the process with
+ * "libgomp: Out of memory" at the next parallel op (PyTorch does the same).
+ */
+export const MAX_NUM_THREADS = 1024;
+
 /** Intra-op threads libtorch uses (torch.set_num_threads). */
 export function setNumThreads(n: number): void {
-  check(Number.isInteger(n) && n > 0, 'setNumThreads', `the number of threads must be a positive integer, got ${n}`);
+  const got = typeof n === 'number' ? String(n) : `${typeof n} ${JSON.stringify(n)}`;
+  check(Number.isInteger(n) && n > 0 && n <= MAX_NUM_THREADS, 'setNumThreads', `the number of threads must be an integer in [1, ${MAX_NUM_THREADS}], got ${got}`);
   native.setNumThreads(n);
 }
 

@@ -19,6 +19,9 @@ export function track(t: Disposable): void {
 
 /** Excludes `t` from disposal by the enclosing scopes; returns it. */
 export function keep<T extends Disposable>(t: T): T {
+  if (t === null || typeof t !== 'object' || typeof (t as { dispose?: unknown }).dispose !== 'function') {
+    throw new TorchError(`expects a Tensor (or another disposable object), got ${t === null ? 'null' : typeof t}`, 'keep');
+  }
   kept.add(t);
   for (const s of stack) s.delete(t);
   return t;
@@ -57,6 +60,7 @@ export function setTensorTest(test: (v: unknown) => v is Disposable): void {
  * those passed to keep(). Returned tensors belong to the enclosing scope.
  */
 export function scope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TorchError(`expects a function, got ${fn === null ? 'null' : typeof fn}`, 'scope');
   const mine = new Set<Disposable>();
   stack.push(mine);
   let result: T;

@@ -75,7 +75,9 @@ const instanceNorm_ = op('aten::instance_norm');
 export function instanceNorm(input: Tensor, o: InstanceNormOptions = {}): Tensor {
   const x = asTensor(input, 'instanceNorm', 'input');
   check(x.ndim >= 3, 'instanceNorm', () => `input must be (N, C, …spatial), got ${shapeStr(x)}`);
-  return new Tensor(instanceNorm_(x.h, o.weight?.h ?? null, o.bias?.h ?? null, o.runningMean?.h ?? null, o.runningVar?.h ?? null, o.useInputStats ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, false));
+  // A non-Tensor here (weight: 3) would otherwise be dropped silently.
+  const h = (k: 'weight' | 'bias' | 'runningMean' | 'runningVar') => optTensor(o[k], 'instanceNorm', k)?.h ?? null;
+  return new Tensor(instanceNorm_(x.h, h('weight'), h('bias'), h('runningMean'), h('runningVar'), o.useInputStats ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, false));
 }
 
 const dropout_ = op('aten::dropout');

@@ -1,7 +1,7 @@
 /** Elementwise math, comparisons and their in-place variants, as Tensor methods. */
 import { op, opVoid, type OpCaller } from '../dispatch.js';
 import { TorchError, check } from '../errors.js';
-import { Tensor, describe } from '../tensor.js';
+import { Tensor, describe, handleOf } from '../tensor.js';
 import { dtypeCode } from '../dtype.js';
 
 type TensorOrNumber = Tensor | number;
@@ -220,10 +220,10 @@ binary('logicalXor', 'logical_xor', null, '');
   const allclose = op('aten::allclose');
   const equal = op('aten::equal');
   P.allclose = function (this: Tensor, other: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false) {
-    return allclose(this.h, other.h, rtol, atol, equalNan) as boolean;
+    return allclose(this.h, handleOf(other, 'allclose', 'other'), rtol, atol, equalNan) as boolean;
   };
   P.equal = function (this: Tensor, other: Tensor) {
-    return equal(this.h, other.h) as boolean;
+    return equal(this.h, handleOf(other, 'equal', 'other')) as boolean;
   };
 }
 
@@ -267,22 +267,25 @@ binary('logicalXor', 'logical_xor', null, '');
   const whereT = op('aten::where.self');
   const whereSO = op('aten::where.ScalarOther');
   P.where = function (this: Tensor, condition: Tensor, other: unknown) {
+    const c = handleOf(condition, 'where', 'condition');
     const o = tensorOrNumber(other, 'where', 'other');
-    if (o instanceof Tensor) return new Tensor(whereT(condition.h, this.h, o.h));
-    return new Tensor(whereSO(condition.h, this.h, o));
+    if (o instanceof Tensor) return new Tensor(whereT(c, this.h, o.h));
+    return new Tensor(whereSO(c, this.h, o));
   };
   const mfS = op('aten::masked_fill.Scalar');
   const mfT = op('aten::masked_fill.Tensor');
   const mfS_ = opVoid('aten::masked_fill_.Scalar');
   const mfT_ = opVoid('aten::masked_fill_.Tensor');
   P.maskedFill = function (this: Tensor, mask: Tensor, value: unknown) {
+    const m = handleOf(mask, 'maskedFill', 'mask');
     const v = tensorOrNumber(value, 'maskedFill', 'value');
-    return new Tensor(v instanceof Tensor ? mfT(this.h, mask.h, v.h) : mfS(this.h, mask.h, v));
+    return new Tensor(v instanceof Tensor ? mfT(this.h, m, v.h) : mfS(this.h, m, v));
   };
   P.maskedFill_ = function (this: Tensor, mask: Tensor, value: unknown) {
+    const m = handleOf(mask, 'maskedFill_', 'mask');
     const v = tensorOrNumber(value, 'maskedFill_', 'value');
-    if (v instanceof Tensor) mfT_(this.h, mask.h, v.h);
-    else mfS_(this.h, mask.h, v);
+    if (v instanceof Tensor) mfT_(this.h, m, v.h);
+    else mfS_(this.h, m, v);
     return this;
   };
 }
@@ -291,10 +294,10 @@ function ternaryPair(name: string, aten: string) {
   const f = op(`aten::${aten}`);
   const fi = opVoid(`aten::${aten}_`);
   P[name] = function (this: Tensor, t1: Tensor, t2: Tensor, value = 1) {
-    return new Tensor(f(this.h, t1.h, t2.h, value));
+    return new Tensor(f(this.h, handleOf(t1, name, 'tensor1'), handleOf(t2, name, 'tensor2'), value));
   };
   P[`${name}_`] = function (this: Tensor, t1: Tensor, t2: Tensor, value = 1) {
-    fi(this.h, t1.h, t2.h, value);
+    fi(this.h, handleOf(t1, `${name}_`, 'tensor1'), handleOf(t2, `${name}_`, 'tensor2'), value);
     return this;
   };
 }
@@ -307,13 +310,15 @@ ternaryPair('addcdiv', 'addcdiv');
   const lerpS_ = opVoid('aten::lerp_.Scalar');
   const lerpT_ = opVoid('aten::lerp_.Tensor');
   P.lerp = function (this: Tensor, end: Tensor, weight: unknown) {
+    const e = handleOf(end, 'lerp', 'end');
     const w = tensorOrNumber(weight, 'lerp', 'weight');
-    return new Tensor(w instanceof Tensor ? lerpT(this.h, end.h, w.h) : lerpS(this.h, end.h, w));
+    return new Tensor(w instanceof Tensor ? lerpT(this.h, e, w.h) : lerpS(this.h, e, w));
   };
   P.lerp_ = function (this: Tensor, end: Tensor, weight: unknown) {
+    const e = handleOf(end, 'lerp_', 'end');
     const w = tensorOrNumber(weight, 'lerp_', 'weight');
-    if (w instanceof Tensor) lerpT_(this.h, end.h, w.h);
-    else lerpS_(this.h, end.h, w);
+    if (w instanceof Tensor) lerpT_(this.h, e, w.h);
+    else lerpS_(this.h, e, w);
     return this;
   };
 }
