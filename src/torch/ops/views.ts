@@ -3,6 +3,7 @@ import { op, opVoid } from '../dispatch.js';
 import { TorchError, check } from '../errors.js';
 import { Tensor, describe, wrapAll } from '../tensor.js';
 import { tensorOrNumber } from './pointwise.js';
+import { setFormatCat } from '../format.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -216,6 +217,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
   return new Tensor(cat_(ts.map((t) => t.h), d));
 }
+
+setFormatCat(cat);
 
 /** Stacks same-shaped tensors along a new dimension. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
