@@ -1,3 +1,4 @@
 /** tunet: train and diagnose deep networks in TypeScript on libtorch. */
 export * from './torch/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
