@@ -2,3 +2,4 @@
 export * from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as train from './train/index.js';

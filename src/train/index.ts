@@ -1,0 +1,6 @@
+/** tn.train: the training loop, callbacks, checkpoints, regularisation and metrics. */
+export * from './metrics.js';
+export * from './trainer.js';
+export * from './callbacks.js';
+export * from './checkpoint.js';
+export * from './regularization.js';
