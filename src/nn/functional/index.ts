@@ -3,3 +3,4 @@ export * from './conv.js';
 export * from './norm.js';
 export * from './activation.js';
 export * from './loss.js';
+export * from './segmentation.js';
