@@ -28,15 +28,21 @@ export function validateAdam(g: Record<string, unknown>, where: string, op: stri
 }
 
 export class Adam extends Optimizer<Required<AdamOptions>> {
+  /** The name in errors, the default weight decay, and whether it is decoupled (AdamW) or L2 (Adam). */
+  protected static readonly variant = { name: 'Adam', weightDecay: 0, decoupled: false };
+  private readonly variant: { name: string; weightDecay: number; decoupled: boolean };
+
   constructor(params: ParamsInput, options: AdamOptions = {}) {
-    checkKnownOptions(options, KNOWN, 'Adam');
-    const defaults = withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
-    validateAdam(defaults, 'options', 'Adam');
+    const variant = (new.target as unknown as typeof Adam).variant;
+    checkKnownOptions(options, KNOWN, variant.name);
+    const defaults = withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: variant.weightDecay, amsgrad: false, maximize: false }, options);
+    validateAdam(defaults, 'options', variant.name);
     super(params, defaults);
+    this.variant = variant;
   }
 
   protected override validateGroup(group: Record<string, unknown>, where: string): void {
-    validateAdam(group, where, 'Adam');
+    validateAdam(group, where, (this.constructor as typeof Adam).variant.name);
   }
 
   step(closure?: Closure): number | undefined {
@@ -63,7 +69,8 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
             const step = (state.step as number) + 1;
             state.step = step;
 
-            if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+            if (this.variant.decoupled) param.mul_(1 - lr * weightDecay);
+            else if (weightDecay !== 0) grad = grad.add(param, weightDecay);
 
             expAvg.mul_(beta1).add_(grad, 1 - beta1);
             expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
