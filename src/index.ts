@@ -3,3 +3,4 @@ export * from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as train from './train/index.js';
+export * as models from './models/index.js';

@@ -1,5 +1,5 @@
 /** Sequential, ModuleList and ModuleDict. */
-import { TorchError } from '../torch/index.js';
+import { Tensor, TorchError } from '../torch/index.js';
 import { Module } from './module.js';
 
 /** Runs its modules in order, each on the previous one's output. Keys are '0', '1', … */
@@ -25,9 +25,19 @@ export class Sequential extends Module {
     return this;
   }
 
+  /**
+   * Runs the modules in order. Intermediate results are disposed as soon as
+   * the next module has consumed them (autograd keeps what backward needs), so
+   * a deep Sequential does not wait for the GC; a module that must keep its
+   * output should keep a clone.
+   */
   forward(input: any): any {
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this.children()) {
+      const y = m.forward(x);
+      if (x !== input && x !== y && x instanceof Tensor) x.dispose();
+      x = y;
+    }
     return x;
   }
 

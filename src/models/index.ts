@@ -1,0 +1,2 @@
+/** tn.models: the model zoo and model summaries. */
+export * from './summary.js';
