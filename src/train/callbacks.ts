@@ -42,7 +42,8 @@ export class ProgressBar implements Callback {
   private lossSum = 0;
   private count = 0;
   private started = 0;
-  constructor(private readonly opts: { stream?: NodeJS.WriteStream; tty?: boolean } = {}) {}
+  /** keys: the log values printed after each epoch (default: losses, main metrics and lr; not per-class values). */
+  constructor(private readonly opts: { stream?: NodeJS.WriteStream; tty?: boolean; keys?: string[] } = {}) {}
 
   private get stream(): NodeJS.WriteStream {
     return this.opts.stream ?? process.stderr;
@@ -81,7 +82,8 @@ export class ProgressBar implements Callback {
   }
 
   onEpochEnd(trainer: Trainer, epoch: number, logs: Logs): void {
-    const parts = Object.entries(logs).filter(([k]) => k !== 'epoch').map(([k, v]) => `${k} ${fmt(v)}`);
+    const shown = this.opts.keys ?? Object.keys(logs).filter((k) => k !== 'epoch' && !/_\d+$/.test(k) && !/(precision|recall|specificity|micro)/i.test(k));
+    const parts = shown.filter((k) => k in logs).map((k) => `${k} ${fmt(logs[k])}`);
     const secs = ((Date.now() - this.started) / 1000).toFixed(1);
     if (this.bar) {
       this.bar.stop();

@@ -4,7 +4,9 @@ import { Parameter } from '../module.js';
 
 /** A new float32 Parameter of `shape`, filled in place by `fill` (under noGrad). */
 export function newParameter(shape: Shape, fill: (t: Tensor) => unknown): Parameter {
-  const p = new Parameter(empty(shape));
+  const data = empty(shape);
+  const p = new Parameter(data);
+  data.dispose();
   noGrad(() => fill(p));
   return p;
 }
