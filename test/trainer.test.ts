@@ -171,3 +171,21 @@ test('bad options give clear errors', () => {
   assert.throws(() => new tn.train.Trainer(base).fit(() => []), /no batches/);
   assert.throws(() => new tn.train.Trainer({ ...base, callbacks: [new tn.train.EarlyStopping({ monitor: 'val_dice' })] }).fit(() => [[x, y]]), /val_dice.*not in the epoch logs/);
 });
+
+test('the progress bar shows batches, rate, ETA and loss on a terminal, and one line per epoch', async () => {
+  const { Writable } = await import('node:stream');
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  Object.assign(stream, { isTTY: true, columns: 120, cursorTo: (_x: number, _y?: unknown, cb?: () => void) => (cb?.(), true), clearLine: (_d: number, cb?: () => void) => (cb?.(), true), moveCursor: () => true });
+  const { model, optimizer } = setup();
+  const bar = new tn.train.ProgressBar({ stream, tty: true });
+  new tn.train.Trainer({ model, optimizer, loss: mse, epochs: 2, progress: false, callbacks: [bar] }).fit(batches(x, y, 8));
+  assert.match(text, /epoch 1\/2 \|.*\| \d+\/\d+ batches \| [\d.-]+ it\/s \| ETA/);
+  assert.match(text, /loss \d\.\d{4}/);
+  assert.match(text, /epoch 2\/2 \([\d.]+ s\): loss \d\.\d{4}, lr 0\.0100/);
+});
