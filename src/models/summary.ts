@@ -79,14 +79,14 @@ export function summary(model: Module, inputShape: readonly number[], opts: { na
   for (const [name, m] of model.namedModules()) {
     const isLeaf = m.children().length === 0;
     const hasOwn = ownParams(m) > 0;
-    if (m === model || (!isLeaf && !hasOwn)) continue;
+    if ((m === model && !isLeaf) || (!isLeaf && !hasOwn)) continue;
     const original = m.forward;
     patched.push(m);
     (m as unknown as { forward: (...a: unknown[]) => unknown }).forward = function (this: Module, ...args: unknown[]) {
       const out = original.apply(this, args);
       const inp = args[0] instanceof tn.Tensor ? args[0].shape : [];
       const outShape = shapeOf(out);
-      rows.push({ name, type: m.constructor.name, outputShape: outShape, params: ownParams(m), macs: isLeaf ? layerMacs(m, inp, outShape) : 0 });
+      rows.push({ name: name || '(model)', type: m.constructor.name, outputShape: outShape, params: ownParams(m), macs: isLeaf ? layerMacs(m, inp, outShape) : 0 });
       return out;
     };
   }
