@@ -4,13 +4,21 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <mutex>
 #include <unordered_map>
 
 namespace tunet {
 
 namespace {
 
-Napi::FunctionReference* gErrorClass = nullptr;
+// Worker threads each load the addon in their own environment: the error
+// class is per environment (instance data), the accounting below is
+// process-wide and guarded by a mutex.
+struct EnvData {
+  Napi::FunctionReference errorClass;
+};
+
+std::mutex gMemMutex;
 
 // Live tensors held by JavaScript, and the bytes of the distinct storages they
 // reference (views share their base's storage and are counted once).
@@ -24,7 +32,7 @@ int64_t gLiveBytes = 0;
 
 // Native bytes not yet reported to V8; reported in steps of 1 MiB so that
 // small tensors do not each cost a call into the engine.
-int64_t gUnreported = 0;
+thread_local int64_t gUnreported = 0;
 constexpr int64_t kReportStep = 1 << 20;
 
 void reportBytes(Napi::Env env, int64_t delta) {
@@ -35,27 +43,38 @@ void reportBytes(Napi::Env env, int64_t delta) {
   }
 }
 
-void track(Napi::Env env, TensorBox* box) {
+// Counts a new box; returns the CPU bytes of a storage seen for the first time.
+int64_t trackLocked(TensorBox* box) {
   box->tracked = true;
   gLiveTensors++;
   const at::Tensor& t = box->tensor;
-  if (!t.has_storage()) return;
+  if (!t.has_storage()) return 0;
   const void* key = t.storage().unsafeGetStorageImpl();
   box->storageKey = key;
   auto it = gStorages.find(key);
   if (it != gStorages.end()) {
     it->second.refs++;
-    return;
+    return 0;
   }
   int64_t bytes = static_cast<int64_t>(t.storage().nbytes());
   gStorages.emplace(key, StorageUse{1, t.is_cpu() ? bytes : 0});
   gLiveBytes += bytes;
-  if (bytes > 0 && t.is_cpu()) reportBytes(env, bytes);
+  return t.is_cpu() ? bytes : 0;
+}
+
+void track(Napi::Env env, TensorBox* box) {
+  int64_t added = 0;
+  {
+    std::lock_guard<std::mutex> lock(gMemMutex);
+    added = trackLocked(box);
+  }
+  if (added > 0) reportBytes(env, added);
 }
 
 // Forgets a box; the freed bytes are reported to V8 later, from a normal call
 // (this also runs inside garbage collection, where V8 must not be called).
 void untrackQuiet(TensorBox* box) {
+  std::lock_guard<std::mutex> lock(gMemMutex);
   if (!box->tracked) return;
   box->tracked = false;
   gLiveTensors--;
@@ -134,16 +153,24 @@ void releaseBox(Napi::Env env, TensorBox* box) {
   box->tensor.reset();
 }
 
-MemoryStats memoryStats() { return {gLiveTensors, gLiveBytes}; }
+MemoryStats memoryStats() {
+  std::lock_guard<std::mutex> lock(gMemMutex);
+  return {gLiveTensors, gLiveBytes};
+}
 
 void setErrorClass(Napi::Env env, Napi::Function ctor) {
-  if (gErrorClass == nullptr) gErrorClass = new Napi::FunctionReference();
-  *gErrorClass = Napi::Persistent(ctor);
+  EnvData* d = env.GetInstanceData<EnvData>();
+  if (d == nullptr) {
+    d = new EnvData();
+    env.SetInstanceData<EnvData>(d);
+  }
+  d->errorClass = Napi::Persistent(ctor);
 }
 
 Napi::Error torchError(Napi::Env env, const std::string& op, const std::string& message) {
-  if (gErrorClass != nullptr && !gErrorClass->IsEmpty()) {
-    Napi::Object err = gErrorClass->New({Napi::String::New(env, message), Napi::String::New(env, op)});
+  EnvData* d = env.GetInstanceData<EnvData>();
+  if (d != nullptr && !d->errorClass.IsEmpty()) {
+    Napi::Object err = d->errorClass.New({Napi::String::New(env, message), Napi::String::New(env, op)});
     return Napi::Error(env, err);
   }
   return Napi::Error::New(env, op + ": " + message);

@@ -9,6 +9,8 @@
 #include <ATen/core/stack.h>
 
 #include <cmath>
+#include <deque>
+#include <mutex>
 #include <vector>
 
 namespace tunet {
@@ -48,7 +50,10 @@ struct OpEntry {
   std::vector<ArgSpec> args;
 };
 
-std::vector<OpEntry> gOps;
+// Op entries never move once added (deque), so a reference stays valid while
+// other threads (worker_threads environments) add entries under the mutex.
+std::deque<OpEntry> gOps;
+std::mutex gOpsMutex;
 
 Kind kindOf(const c10::TypePtr& fake, const c10::TypePtr& real) {
   using K = c10::TypeKind;
@@ -301,6 +306,7 @@ Napi::Value FindOp(const Napi::CallbackInfo& info) {
     if (!handle) throw torchError(env, full, "no such operator in this libtorch");
     OpEntry e{*handle, full, {}};
     for (const auto& a : handle->schema().arguments()) e.args.push_back(specOf(a));
+    std::lock_guard<std::mutex> lock(gOpsMutex);
     gOps.push_back(std::move(e));
     return Napi::Number::New(env, static_cast<double>(gOps.size() - 1));
   });
@@ -309,6 +315,7 @@ Napi::Value FindOp(const Napi::CallbackInfo& info) {
 const OpEntry& opAt(Napi::Env env, Napi::Value id) {
   if (!id.IsNumber()) throw Napi::TypeError::New(env, "call: expected an op id");
   int64_t i = id.As<Napi::Number>().Int64Value();
+  std::lock_guard<std::mutex> lock(gOpsMutex);
   if (i < 0 || static_cast<size_t>(i) >= gOps.size()) throw Napi::RangeError::New(env, "call: unknown op id");
   return gOps[static_cast<size_t>(i)];
 }
