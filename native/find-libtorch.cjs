@@ -81,6 +81,16 @@ function find() {
     candidates.push({ source: `system (${root}/include, ${libdir})`, root, libdir });
   }
   for (const c of candidates) {
+    if (c.source.startsWith('LIBTORCH=')) {
+      // An explicit choice is not silently replaced by another libtorch.
+      const r = check(c);
+      if (r.ok) return r;
+      throw new Error(
+        `tunet: LIBTORCH is set but does not hold a usable libtorch: ${r.why}.\n` +
+          'Point LIBTORCH at an unpacked libtorch (the folder with include/ and lib/), version >= 1.13, or unset it ' +
+          "to use python3's torch or the system's (Debian: apt-get install libtorch-dev).",
+      );
+    }
     if (c.missing) {
       tried.push(`${c.source}: ${c.missing}`);
       continue;

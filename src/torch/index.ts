@@ -12,6 +12,6 @@ export * from './functions.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export * as autograd from './autograd.js';
 export { scope, keep, inScope } from './scope.js';
-export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, memory, buildInfo, cudaIsAvailable } from './runtime.js';
+export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, memory, buildInfo, cudaIsAvailable, blasLibrary } from './runtime.js';
 export { schemaOf } from './dispatch.js';
 export * as safetensors from './safetensors.js';

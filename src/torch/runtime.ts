@@ -1,4 +1,5 @@
 /** Process-wide settings: seeds, RNG state, threads, memory accounting, build info. */
+import { readFileSync } from 'node:fs';
 import { native } from './native.js';
 import { check } from './errors.js';
 import { Tensor } from './tensor.js';
@@ -47,6 +48,22 @@ export function memory(): { tensors: number; bytes: number } {
 /** libtorch's version and build configuration. */
 export function buildInfo(): ReturnType<typeof native.buildInfo> {
   return native.buildInfo();
+}
+
+/**
+ * The BLAS library the process loaded for libtorch (Linux: from /proc/self/maps),
+ * e.g. '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'; null if unknown.
+ * Debian's reference BLAS ('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3') is ~20× slower:
+ * install libopenblas0-pthread.
+ */
+export function blasLibrary(): string | null {
+  try {
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    const libs = new Set(maps.split('\n').map((l) => l.trim().split(/\s+/)[5]).filter((p): p is string => !!p && /lib(open)?blas|libmkl/.test(p)));
+    return [...libs].sort((a, b) => Number(/openblas|mkl/.test(b)) - Number(/openblas|mkl/.test(a)))[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether the linked libtorch can use CUDA. */
