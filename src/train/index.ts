@@ -4,3 +4,4 @@ export * from './trainer.js';
 export * from './callbacks.js';
 export * from './checkpoint.js';
 export * from './regularization.js';
+export * from './curves.js';
