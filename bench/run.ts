@@ -18,6 +18,7 @@ const threads = Number(process.env.BENCH_THREADS ?? 2);
 const spec = {
   threads,
   matmul: quick ? [128, 512] : [128, 512, 1024, 2048],
+  unet: quick ? [[64, 8, 16, 3]] : [[64, 8, 16, 3], [128, 8, 32, 3]],
   conv: quick
     ? [[8, 16, 64, 16]]
     : [
@@ -67,6 +68,25 @@ function runTunet(): Record<string, number> {
       tn.noGrad(() => F.conv2d(x, w, null, { stride: 1, padding: 1 }).dispose()),
     );
   }
+  for (const [size, batch, base, depth] of spec.unet) {
+    const model = tn.models.createModel('unet', { inChannels: 1, numClasses: 2, baseWidth: base, depth });
+    const opt = new tn.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const x = tn.randn([batch, 1, size, size]);
+    const y = tn.randint(0, 2, [batch, size, size]);
+    out[`U-Net Adam step ${size}x${size} batch ${batch} base ${base} depth ${depth}`] = timeit(
+      () =>
+        tn.scope(() => {
+          opt.zeroGrad(true);
+          F.crossEntropy(model.forward(x) as tn.Tensor, y).backward();
+          opt.step();
+        }),
+      2.0,
+      2,
+    );
+    out[`#params U-Net base ${base} depth ${depth}`] = model.numParameters();
+    opt.dispose();
+    model.dispose();
+  }
   return out;
 }
 
@@ -91,7 +111,11 @@ const info = tn.buildInfo();
 console.log(`tunet vs PyTorch — libtorch ${info.torchVersion}, ${threads} threads${quick ? ', quick' : ''}`);
 const torch = runTorch();
 const ours = runTunet();
-const rows = Object.keys(ours).map((k) => {
+const counts = Object.keys(ours).filter((k) => k.startsWith('#'));
+for (const k of counts) {
+  if (torch && torch[k] !== ours[k]) console.log(`warning: ${k.slice(1)} differs: tunet ${ours[k]}, PyTorch ${torch[k]} — not the same model`);
+}
+const rows = Object.keys(ours).filter((k) => !k.startsWith('#')).map((k) => {
   const t = torch?.[k];
   return { workload: k, tunet: fmt(ours[k]), pytorch: t ? fmt(t) : 'n/a', ratio: t ? (ours[k] / t).toFixed(2) : 'n/a' };
 });
