@@ -10,7 +10,8 @@ import { makeModel, step, stepDisposing, disposeModel, forward, rssMB } from './
 
 const STEPS = 10_000;
 const MARK = 1_000;
-const RSS_SLACK_MB = 30;
+// RSS also moves with V8's heap sizing under load; a leak of a few KB per step over 9000 steps exceeds this.
+const RSS_SLACK_MB = 64;
 
 interface Mark {
   tensors: number;
