@@ -5,3 +5,4 @@ export * from './callbacks.js';
 export * from './checkpoint.js';
 export * from './regularization.js';
 export * from './curves.js';
+export * from './inference.js';
