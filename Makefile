@@ -1,6 +1,6 @@
 # tunet: `make test` installs what is missing, builds everything and runs the tests.
 SHELL := /bin/bash
-APT_PACKAGES := libtorch-dev libopenblas0-pthread python3-torch g++ make python3
+APT_PACKAGES := libtorch-dev libopenblas0-pthread python3-torch g++ make python3 dataset-fashion-mnist
 
 .PHONY: all deps node_modules native build test test-only bench fixtures clean
 
