@@ -36,7 +36,7 @@ import copy
 import json
 import math
 import os
-import struct
+from safetensors_io import load_safetensors, save_safetensors
 import sys
 from functools import partial
 
@@ -59,39 +59,10 @@ G = torch.Generator().manual_seed(20240611)
 # ---------------------------------------------------------------- safetensors by hand
 
 def write_safetensors(path, tensors):
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        header[name] = {'dtype': ST_DTYPE[t.dtype], 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    h = json.dumps(header, separators=(',', ':'))
-    h += ' ' * ((8 - (8 + len(h.encode())) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h.encode())))
-        f.write(h.encode())
-        for c in chunks:
-            f.write(c)
+    save_safetensors(tensors, path)
 
 
-def read_safetensors(path):
-    """For checking files written by tunet (see verify_tunet_file)."""
-    with open(path, 'rb') as f:
-        buf = f.read()
-    n = struct.unpack('<Q', buf[:8])[0]
-    header = json.loads(buf[8:8 + n])
-    out = {}
-    rev = {'F32': torch.float32, 'F64': torch.float64, 'I64': torch.int64}
-    for k, v in header.items():
-        if k == '__metadata__':
-            continue
-        s, e = v['data_offsets']
-        t = torch.frombuffer(bytearray(buf[8 + n + s:8 + n + e]), dtype=rev[v['dtype']]).reshape(v['shape'])
-        out[k] = t.clone()
-    return out
+read_safetensors = load_safetensors
 
 
 # ---------------------------------------------------------------- torchvision transcriptions

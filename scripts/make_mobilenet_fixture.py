@@ -23,7 +23,7 @@ Run: /usr/bin/python3 scripts/make_mobilenet_fixture.py
 """
 import json
 import os
-import struct
+from safetensors_io import save_safetensors
 
 import torch
 import torch.nn as nn
@@ -33,28 +33,9 @@ from torchvision.models import mobilenet_v2, mobilenet_v3_large, mobilenet_v3_sm
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "test", "fixtures")
 
-DT = {torch.float32: "F32", torch.int64: "I64"}
 
 
-def save(tensors, path, metadata=None):
-    header = {}
-    if metadata:
-        header["__metadata__"] = metadata
-    blobs = []
-    off = 0
-    for k in sorted(tensors):
-        t = tensors[k].detach().contiguous()
-        b = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        header[k] = {"dtype": DT[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    js = json.dumps(header, separators=(",", ":"))
-    js += " " * ((8 - (8 + len(js)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js.encode())
-        for b in blobs:
-            f.write(b)
+save = save_safetensors
 
 
 def make_bn_nontrivial(model, gen, size):

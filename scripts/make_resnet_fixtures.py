@@ -29,7 +29,7 @@ The safetensors format is written by hand (the `safetensors` package is not inst
 """
 import json
 import os
-import struct
+from safetensors_io import save_safetensors
 
 import torch
 import torch.nn as nn
@@ -44,25 +44,6 @@ OUT_KEYS = os.path.join(ROOT, 'test', 'fixtures', 'resnet_keys.json')
 OUT_ST = os.path.join(ROOT, 'test', 'fixtures', 'resnet_small.safetensors')
 
 ST_DTYPE = {torch.float32: 'F32', torch.float64: 'F64', torch.int64: 'I64'}
-
-
-def save_safetensors(tensors, path):
-    header = {}
-    blobs = []
-    off = 0
-    for k in sorted(tensors):
-        t = tensors[k].detach().contiguous()
-        b = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b''
-        header[k] = {'dtype': ST_DTYPE[t.dtype], 'shape': list(t.shape), 'data_offsets': [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    js = json.dumps(header, separators=(',', ':'))
-    js += ' ' * ((8 - (8 + len(js)) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(js)))
-        f.write(js.encode())
-        for b in blobs:
-            f.write(b)
 
 
 class WidthResNet(ResNet):

@@ -6,37 +6,16 @@ Run: /usr/bin/python3 scripts/make_safetensors_fixture.py
 """
 import json
 import os
-import struct
+from safetensors_io import save_safetensors
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "test", "fixtures")
 
-DT = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
-      torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
 
 
-def save(tensors, path, metadata=None):
-    header = {}
-    if metadata:
-        header["__metadata__"] = metadata
-    blobs = []
-    off = 0
-    for k in sorted(tensors):
-        t = tensors[k].contiguous()
-        flat = t.reshape(-1) if t.dtype != torch.bool else t.reshape(-1).to(torch.uint8)
-        b = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
-        header[k] = {"dtype": DT[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    js = json.dumps(header, separators=(",", ":"))
-    js += " " * ((8 - (8 + len(js)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js.encode())
-        for b in blobs:
-            f.write(b)
+save = save_safetensors
 
 
 def main():

@@ -19,7 +19,7 @@ Run: /usr/bin/python3 scripts/make_unet_fixture.py
 """
 import json
 import os
-import struct
+from safetensors_io import save_safetensors
 
 import torch
 import torch.nn as nn
@@ -28,29 +28,9 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "test", "fixtures")
 
-DT = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64"}
 
 
-def save(tensors, path, metadata=None):
-    """safetensors writer (keys sorted, header padded to 8 bytes), as scripts/make_safetensors_fixture.py."""
-    header = {}
-    if metadata:
-        header["__metadata__"] = metadata
-    blobs = []
-    off = 0
-    for k in sorted(tensors):
-        t = tensors[k].detach().contiguous()
-        b = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        header[k] = {"dtype": DT[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    js = json.dumps(header, separators=(",", ":"))
-    js += " " * ((8 - (8 + len(js)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js.encode())
-        for b in blobs:
-            f.write(b)
+save = save_safetensors
 
 
 # ---- the reference U-Net (structure and names of milesial/Pytorch-UNet) ----

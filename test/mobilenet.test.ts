@@ -8,22 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tn from 'tunet';
+import { fixturePath } from './helpers/paths.js';
 
 const M = tn.models;
 type T = tn.Tensor;
 
-function fixturePath(name: string): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const p of [path.resolve(here, '../../test/fixtures', name), path.resolve(here, 'fixtures', name)]) {
-    try {
-      readFileSync(p, { flag: 'r' });
-      return p;
-    } catch {
-      // next
-    }
-  }
-  throw new Error(`fixture ${name} not found`);
-}
 
 interface KeysDoc {
   torchvision: string;

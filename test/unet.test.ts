@@ -9,23 +9,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tn from 'tunet';
+import { fixturePath } from './helpers/paths.js';
 
 const { UNet } = tn.models;
 type T = tn.Tensor;
 type UNetT = InstanceType<typeof UNet>;
 
-function fixturePath(name: string): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const p of [path.resolve(here, '../../test/fixtures', name), path.resolve(here, 'fixtures', name)]) {
-    try {
-      readFileSync(p, { flag: 'r' });
-      return p;
-    } catch {
-      // try the next
-    }
-  }
-  throw new Error(`fixture ${name} not found`);
-}
 
 interface FixtureInfo {
   file: string;
