@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { TorchError } from '../torch/index.js';
 import { registerSummary } from './summary.js';
+import { registerTrain } from './train.js';
 import { CliError } from './util.js';
 
 function version(): string {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerSummary(program);
+  registerTrain(program);
   return program;
 }
 

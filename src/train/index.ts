@@ -6,3 +6,4 @@ export * from './checkpoint.js';
 export * from './regularization.js';
 export * from './curves.js';
 export * from './inference.js';
+export * from './run.js';
