@@ -25,8 +25,7 @@
  * foreground classes (background left out): for binary masks, the
  * foreground Dice.
  *
- * Layering note: this module joins data, models and train, so it imports
- * src/data and src/models (the rest of src/train does not).
+ * src/train sits above src/models and src/data, so it joins them here.
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
