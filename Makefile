@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libtorch-dev libopenblas0-pthread python3-torch g++ make python3 dataset-fashion-mnist
 
-.PHONY: all deps node_modules native build test test-only bench fixtures clean
+.PHONY: all deps node_modules native build test test-only bench demo fixtures clean
 
 all: build
 
@@ -34,6 +34,10 @@ test-only:
 
 bench: build
 	npm run bench
+
+# The main job out of the box: synthetic cells -> U-Net -> evaluation -> runs/demo-*/
+demo: build
+	node dist/src/cli/main.js demo
 
 # Regenerates the committed PyTorch fixtures (needs Debian's python3-torch).
 fixtures:
