@@ -78,3 +78,22 @@ export function checkImageInput(model: string, x: unknown, inChannels: number): 
   if (x.shape[1] !== inChannels) throw new tn.TorchError(`${model}: expected ${inChannels} input channel${inChannels === 1 ? '' : 's'}, got shape [${x.shape.join(', ')}]`, model);
   return x;
 }
+
+/** features → global average pool → classifier, freeing the intermediates (MobileNet V1/V2 heads). */
+export function classify(model: string, input: unknown, inChannels: number, features: Module, classifier: Module): tn.Tensor {
+  const x = checkImageInput(model, input, inChannels);
+  const f = features.forward(x) as tn.Tensor;
+  const p = globalPoolFlatten(f);
+  f.dispose();
+  try {
+    return classifier.forward(p) as tn.Tensor;
+  } finally {
+    p.dispose();
+  }
+}
+
+/** The registry's input shape for image models: [1, inChannels (3), size, size (224)]. */
+export function imageInputShape(config: Record<string, unknown>, size?: number): number[] {
+  const s = size ?? 224;
+  return [1, (config.inChannels as number | undefined) ?? 3, s, s];
+}

@@ -21,7 +21,7 @@
 import * as tn from '../torch/index.js';
 import { Module, Sequential, Conv2dNormActivation, Dropout, Linear } from '../nn/index.js';
 import { registerModel, checkConfigKeys } from './registry.js';
-import { optInt, optPositive, optProbability, optChoice, configObject, initMobileNetWeights, globalPoolFlatten, checkImageInput } from './mobilenet_common.js';
+import { optInt, optPositive, optProbability, optChoice, configObject, initMobileNetWeights, classify, imageInputShape } from './mobilenet_common.js';
 
 export interface MobileNetV1Config {
   /** Default 1000. */
@@ -86,15 +86,7 @@ export class MobileNetV1 extends Module {
   }
 
   forward(input: tn.Tensor): tn.Tensor {
-    const x = checkImageInput('MobileNetV1', input, this.config.inChannels);
-    const f = this.features.forward(x) as tn.Tensor;
-    const p = globalPoolFlatten(f);
-    f.dispose();
-    try {
-      return this.classifier.forward(p) as tn.Tensor;
-    } finally {
-      p.dispose();
-    }
+    return classify('MobileNetV1', input, this.config.inChannels, this.features, this.classifier);
   }
 }
 
@@ -103,5 +95,5 @@ registerModel({
   description: 'MobileNetV1 (Howard et al. 2017): 13 depthwise-separable blocks; widthMult α, resolution via the input size',
   task: 'classification',
   create: (config = {}) => new MobileNetV1(config as MobileNetV1Config),
-  inputShape: (config, size) => [1, (config.inChannels as number | undefined) ?? 3, size ?? 224, size ?? 224],
+  inputShape: imageInputShape,
 });

@@ -10,7 +10,7 @@
 import * as tn from '../torch/index.js';
 import { Module, Sequential, Conv2dNormActivation, InvertedResidual, Dropout, Linear, makeDivisible } from '../nn/index.js';
 import { registerModel, checkConfigKeys } from './registry.js';
-import { optInt, optPositive, optProbability, configObject, initMobileNetWeights, globalPoolFlatten, checkImageInput } from './mobilenet_common.js';
+import { optInt, optPositive, optProbability, configObject, initMobileNetWeights, classify, imageInputShape } from './mobilenet_common.js';
 
 /** One stage: expansion t, output channels c, repeats n, first stride s (Table 2). */
 export type MobileNetV2Stage = readonly [t: number, c: number, n: number, s: 1 | 2];
@@ -100,15 +100,7 @@ export class MobileNetV2 extends Module {
   }
 
   forward(input: tn.Tensor): tn.Tensor {
-    const x = checkImageInput('MobileNetV2', input, this.config.inChannels);
-    const f = this.features.forward(x) as tn.Tensor;
-    const p = globalPoolFlatten(f);
-    f.dispose();
-    try {
-      return this.classifier.forward(p) as tn.Tensor;
-    } finally {
-      p.dispose();
-    }
+    return classify('MobileNetV2', input, this.config.inChannels, this.features, this.classifier);
   }
 }
 
@@ -117,5 +109,5 @@ registerModel({
   description: 'MobileNetV2 (Sandler et al. 2018), torchvision 0.14 keys; widthMult, roundNearest, dropout',
   task: 'classification',
   create: (config = {}) => new MobileNetV2(config as MobileNetV2Config),
-  inputShape: (config, size) => [1, (config.inChannels as number | undefined) ?? 3, size ?? 224, size ?? 224],
+  inputShape: imageInputShape,
 });

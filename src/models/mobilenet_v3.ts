@@ -16,7 +16,7 @@
 import * as tn from '../torch/index.js';
 import { Module, Sequential, Conv2dNormActivation, InvertedResidual, AdaptiveAvgPool2d, Dropout, Linear, Hardswish, BatchNorm2d, makeDivisible } from '../nn/index.js';
 import { registerModel, checkConfigKeys } from './registry.js';
-import { optInt, optPositive, optProbability, optBool, optChoice, configObject, initMobileNetWeights, checkImageInput } from './mobilenet_common.js';
+import { optInt, optPositive, optProbability, optBool, optChoice, configObject, initMobileNetWeights, checkImageInput, imageInputShape } from './mobilenet_common.js';
 
 export type MobileNetV3Variant = 'large' | 'small';
 
@@ -185,6 +185,6 @@ for (const variant of ['large', 'small'] as const) {
       checkConfigKeys(name, config, KEYS.filter((k) => k !== 'variant'));
       return new MobileNetV3({ ...config, variant });
     },
-    inputShape: (config, size) => [1, (config.inChannels as number | undefined) ?? 3, size ?? 224, size ?? 224],
+    inputShape: imageInputShape,
   });
 }

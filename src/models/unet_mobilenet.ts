@@ -51,7 +51,7 @@ import { Module, Sequential, ConvTranspose2d, BatchNorm2d, ReLU, InvertedResidua
 import { registerModel, checkConfigKeys } from './registry.js';
 import { mobilenetV2Features } from './mobilenet_v2.js';
 import { mobilenetV3Setting, mobilenetV3Features } from './mobilenet_v3.js';
-import { optInt, optPositive, optBool, optChoice, configObject, initMobileNetWeights, checkImageInput } from './mobilenet_common.js';
+import { optInt, optPositive, optBool, optChoice, configObject, initMobileNetWeights, checkImageInput, imageInputShape } from './mobilenet_common.js';
 
 export type MobileNetEncoderName = 'mobilenet_v2' | 'mobilenet_v3_large' | 'mobilenet_v3_small';
 
@@ -308,7 +308,7 @@ registerModel({
     checkConfigKeys('unet_mobilenet_v2', config, KEYS.filter((k) => k !== 'encoder'));
     return new UNetMobileNet({ ...config, encoder: 'mobilenet_v2' });
   },
-  inputShape: (config, size) => [1, (config.inChannels as number | undefined) ?? 3, size ?? 224, size ?? 224],
+  inputShape: imageInputShape,
 });
 
 registerModel({
@@ -321,5 +321,5 @@ registerModel({
     const v = optChoice('unet_mobilenet_v3', 'variant', variant ?? 'large', ['large', 'small'] as const);
     return new UNetMobileNet({ ...rest, encoder: `mobilenet_v3_${v}` });
   },
-  inputShape: (config, size) => [1, (config.inChannels as number | undefined) ?? 3, size ?? 224, size ?? 224],
+  inputShape: imageInputShape,
 });
