@@ -1,6 +1,6 @@
 /** Adadelta (torch.optim.Adadelta, 1.13, single-tensor implementation): rho, eps, weightDecay, lr, maximize. */
-import { Tensor, noGrad, scope, zerosLike } from '../torch/index.js';
-import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, checkNumber, withDefaults, type Closure, type ParamsInput } from './optimizer.js';
+import { Tensor, zerosLike } from '../torch/index.js';
+import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, checkNumber, withDefaults, type ParamsInput } from './optimizer.js';
 
 export interface AdadeltaOptions {
   /** Scales the delta before it is applied (default 1.0). */
@@ -36,37 +36,26 @@ export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
     validate(group, where);
   }
 
-  step(closure?: Closure): number | undefined {
-    const loss = this.evalClosure(closure);
-    scope(() =>
-      noGrad(() => {
-        for (const group of this.paramGroups) {
-          const { lr, rho, eps, weightDecay, maximize } = group;
-          for (const param of group.params) {
-            const g = param.grad;
-            if (g === null) continue;
-            const state = this.stateOf(param);
-            if (Object.keys(state).length === 0) {
-              state.step = 0;
-              state.squareAvg = this.own(zerosLike(param));
-              state.accDelta = this.own(zerosLike(param));
-            }
-            state.step = (state.step as number) + 1;
-            const squareAvg = state.squareAvg as Tensor;
-            const accDelta = state.accDelta as Tensor;
+  protected update(param: Tensor, g: Tensor, group: this['paramGroups'][number]): void {
+    const { lr, rho, eps, weightDecay, maximize } = group;
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      state.step = 0;
+      state.squareAvg = this.own(zerosLike(param));
+      state.accDelta = this.own(zerosLike(param));
+    }
+    state.step = (state.step as number) + 1;
+    const squareAvg = state.squareAvg as Tensor;
+    const accDelta = state.accDelta as Tensor;
 
-            let grad: Tensor = maximize ? g.neg() : g;
-            if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    let grad: Tensor = maximize ? g.neg() : g;
+    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
 
-            squareAvg.mul_(rho).addcmul_(grad, grad, 1 - rho);
-            const std = squareAvg.add(eps).sqrt_();
-            const delta = accDelta.add(eps).sqrt_().div_(std).mul_(grad);
-            accDelta.mul_(rho).addcmul_(delta, delta, 1 - rho);
-            param.add_(delta, -lr);
-          }
-        }
-      }),
-    );
-    return loss;
+    squareAvg.mul_(rho).addcmul_(grad, grad, 1 - rho);
+    const std = squareAvg.add(eps).sqrt_();
+    const delta = accDelta.add(eps).sqrt_().div_(std).mul_(grad);
+    accDelta.mul_(rho).addcmul_(delta, delta, 1 - rho);
+    param.add_(delta, -lr);
   }
+
 }

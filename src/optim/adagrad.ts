@@ -1,6 +1,6 @@
 /** Adagrad (torch.optim.Adagrad, 1.13, single-tensor implementation): lrDecay, weightDecay, initialAccumulatorValue, eps, maximize. */
-import { Tensor, fullLike, noGrad, scope } from '../torch/index.js';
-import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type Closure, type ParamGroupInput, type ParamsInput } from './optimizer.js';
+import { Tensor, fullLike, noGrad } from '../torch/index.js';
+import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type ParamGroupInput, type ParamsInput } from './optimizer.js';
 
 export interface AdagradOptions {
   /** Learning rate (default 1e-2). */
@@ -51,30 +51,19 @@ export class Adagrad extends Optimizer<Required<AdagradOptions>> {
     state.sum = this.own(noGrad(() => fullLike(p, initialAccumulatorValue)));
   }
 
-  step(closure?: Closure): number | undefined {
-    const loss = this.evalClosure(closure);
-    scope(() =>
-      noGrad(() => {
-        for (const group of this.paramGroups) {
-          const { lr, weightDecay, lrDecay, eps, maximize } = group;
-          for (const param of group.params) {
-            const g = param.grad;
-            if (g === null) continue;
-            this.initState(param, group.initialAccumulatorValue);
-            const state = this.stateOf(param);
-            const stateSum = state.sum as Tensor;
-            const step = (state.step as number) + 1;
-            state.step = step;
-            let grad: Tensor = maximize ? g.neg() : g;
-            if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-            const clr = lr / (1 + (step - 1) * lrDecay);
-            stateSum.addcmul_(grad, grad, 1);
-            const std = stateSum.sqrt().add_(eps);
-            param.addcdiv_(grad, std, -clr);
-          }
-        }
-      }),
-    );
-    return loss;
+  protected update(param: Tensor, g: Tensor, group: this['paramGroups'][number]): void {
+    const { lr, weightDecay, lrDecay, eps, maximize } = group;
+    this.initState(param, group.initialAccumulatorValue);
+    const state = this.stateOf(param);
+    const stateSum = state.sum as Tensor;
+    const step = (state.step as number) + 1;
+    state.step = step;
+    let grad: Tensor = maximize ? g.neg() : g;
+    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    const clr = lr / (1 + (step - 1) * lrDecay);
+    stateSum.addcmul_(grad, grad, 1);
+    const std = stateSum.sqrt().add_(eps);
+    param.addcdiv_(grad, std, -clr);
   }
+
 }

@@ -1,6 +1,6 @@
 /** Adam (torch.optim.Adam, 1.13, single-tensor implementation): betas, eps, L2 weight decay, AMSGrad, maximize. */
-import { Tensor, noGrad, scope, zerosLike } from '../torch/index.js';
-import { Optimizer, checkBetas, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type Closure, type ParamsInput } from './optimizer.js';
+import { Tensor, zerosLike } from '../torch/index.js';
+import { Optimizer, checkBetas, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -45,54 +45,43 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
     validateAdam(group, where, (this.constructor as typeof Adam).variant.name);
   }
 
-  step(closure?: Closure): number | undefined {
-    const loss = this.evalClosure(closure);
-    scope(() =>
-      noGrad(() => {
-        for (const group of this.paramGroups) {
-          const { lr, eps, weightDecay, amsgrad, maximize } = group;
-          const [beta1, beta2] = group.betas;
-          for (const param of group.params) {
-            const g = param.grad;
-            if (g === null) continue;
-            let grad: Tensor = maximize ? g.neg() : g;
-            const state = this.stateOf(param);
-            if (Object.keys(state).length === 0) {
-              state.step = 0;
-              state.expAvg = this.own(zerosLike(param));
-              state.expAvgSq = this.own(zerosLike(param));
-            }
-            // (also when amsgrad is switched on after the state was made)
-            if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = this.own(zerosLike(param));
-            const expAvg = state.expAvg as Tensor;
-            const expAvgSq = state.expAvgSq as Tensor;
-            const step = (state.step as number) + 1;
-            state.step = step;
+  protected update(param: Tensor, g: Tensor, group: this['paramGroups'][number]): void {
+    const { lr, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = group.betas;
+    let grad: Tensor = maximize ? g.neg() : g;
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      state.step = 0;
+      state.expAvg = this.own(zerosLike(param));
+      state.expAvgSq = this.own(zerosLike(param));
+    }
+    // (also when amsgrad is switched on after the state was made)
+    if (amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = this.own(zerosLike(param));
+    const expAvg = state.expAvg as Tensor;
+    const expAvgSq = state.expAvgSq as Tensor;
+    const step = (state.step as number) + 1;
+    state.step = step;
 
-            if (this.variant.decoupled) param.mul_(1 - lr * weightDecay);
-            else if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    if (this.variant.decoupled) param.mul_(1 - lr * weightDecay);
+    else if (weightDecay !== 0) grad = grad.add(param, weightDecay);
 
-            expAvg.mul_(beta1).add_(grad, 1 - beta1);
-            expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
 
-            const biasCorrection1 = 1 - beta1 ** step;
-            const biasCorrection2 = 1 - beta2 ** step;
-            const stepSize = lr / biasCorrection1;
-            const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const stepSize = lr / biasCorrection1;
+    const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
 
-            let denom: Tensor;
-            if (amsgrad) {
-              const maxSq = state.maxExpAvgSq as Tensor;
-              maxSq.copy_(maxSq.maximum(expAvgSq));
-              denom = maxSq.sqrt().div_(biasCorrection2Sqrt).add_(eps);
-            } else {
-              denom = expAvgSq.sqrt().div_(biasCorrection2Sqrt).add_(eps);
-            }
-            param.addcdiv_(expAvg, denom, -stepSize);
-          }
-        }
-      }),
-    );
-    return loss;
+    let denom: Tensor;
+    if (amsgrad) {
+      const maxSq = state.maxExpAvgSq as Tensor;
+      maxSq.copy_(maxSq.maximum(expAvgSq));
+      denom = maxSq.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+    } else {
+      denom = expAvgSq.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+    }
+    param.addcdiv_(expAvg, denom, -stepSize);
   }
+
 }

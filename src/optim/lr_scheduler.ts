@@ -335,50 +335,52 @@ export interface LambdaLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr * lrLambda(epoch). */
-export class LambdaLR extends LRScheduler {
-  lrLambdas: LrLambda[];
-
-  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
-    super(optimizer, 'LambdaLR');
-    checkKeys('LambdaLR', options, ['lrLambda', 'lastEpoch']);
-    this.lrLambdas = lambdas('LambdaLR', options?.lrLambda, this.optimizer.paramGroups.length);
-    this.attach(checkLastEpoch('LambdaLR', options.lastEpoch ?? -1));
-  }
-
-  protected computeLr(): number[] {
-    const n = Math.min(this.lrLambdas.length, this.baseLrs.length);
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(this.baseLrs[i] * callLambda('LambdaLR', this.lrLambdas[i], this.lastEpoch));
-    return out;
-  }
-}
-
 export interface MultiplicativeLROptions {
   /** factor(epoch), or one function per param group: lr *= factor(epoch) at each step. */
   lrLambda: LrLambda | LrLambda[];
   lastEpoch?: number;
 }
 
-/** lr = lr * lrLambda(epoch) at each step after the first. */
-export class MultiplicativeLR extends LRScheduler {
+/** The schedulers driven by user functions of the epoch (one per param group). */
+abstract class LambdaDrivenLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
+  protected constructor(optimizer: OptimizerLike, options: LambdaLROptions, name: string) {
+    super(optimizer, name);
+    checkKeys(name, options, ['lrLambda', 'lastEpoch']);
+    this.lrLambdas = lambdas(name, options?.lrLambda, this.optimizer.paramGroups.length);
+    this.attach(checkLastEpoch(name, options.lastEpoch ?? -1));
+  }
+
+  /** start[i] * lrLambda_i(lastEpoch) for each group. */
+  protected scaled(start: number[]): number[] {
+    const n = Math.min(this.lrLambdas.length, start.length);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(start[i] * callLambda(this.schedName, this.lrLambdas[i], this.lastEpoch));
+    return out;
+  }
+}
+
+/** lr = initialLr * lrLambda(epoch). */
+export class LambdaLR extends LambdaDrivenLR {
+  constructor(optimizer: OptimizerLike, options: LambdaLROptions) {
+    super(optimizer, options, 'LambdaLR');
+  }
+
+  protected computeLr(): number[] {
+    return this.scaled(this.baseLrs);
+  }
+}
+
+/** lr = lr * lrLambda(epoch) at each step after the first. */
+export class MultiplicativeLR extends LambdaDrivenLR {
   constructor(optimizer: OptimizerLike, options: MultiplicativeLROptions) {
-    super(optimizer, 'MultiplicativeLR');
-    checkKeys('MultiplicativeLR', options, ['lrLambda', 'lastEpoch']);
-    this.lrLambdas = lambdas('MultiplicativeLR', options?.lrLambda, this.optimizer.paramGroups.length);
-    this.attach(checkLastEpoch('MultiplicativeLR', options.lastEpoch ?? -1));
+    super(optimizer, options, 'MultiplicativeLR');
   }
 
   protected computeLr(): number[] {
     const groups = this.optimizer.paramGroups;
-    if (this.lastEpoch > 0) {
-      const n = Math.min(this.lrLambdas.length, groups.length);
-      const out: number[] = [];
-      for (let i = 0; i < n; i++) out.push(groups[i].lr * callLambda('MultiplicativeLR', this.lrLambdas[i], this.lastEpoch));
-      return out;
-    }
+    if (this.lastEpoch > 0) return this.scaled(groups.map((g) => g.lr));
     return groups.map((g) => g.lr);
   }
 }

@@ -6,7 +6,7 @@
  * Memory: the optimizer owns its state tensors (they survive any tn.scope, and are freed when a
  * loadStateDict replaces them or dispose() is called). step() frees every temporary it makes.
  */
-import { Tensor, TorchError, enableGrad, keep, scope } from '../torch/index.js';
+import { Tensor, TorchError, enableGrad, keep, noGrad, scope } from '../torch/index.js';
 
 /** One parameter group: its parameters and its options (lr, weightDecay, betas, …). */
 export interface ParamGroup {
@@ -103,8 +103,27 @@ export abstract class Optimizer<G extends object = {}> {
    */
   protected validateGroup(_group: Record<string, unknown>, _where: string): void {}
 
-  /** Performs one optimization step; with a closure, re-evaluates the loss first and returns it. */
-  abstract step(closure?: Closure): number | undefined;
+  /**
+   * Performs one optimization step; with a closure, re-evaluates the loss first and returns it.
+   * Every parameter with a gradient is updated by update(), under noGrad, inside one tn.scope.
+   */
+  step(closure?: Closure): number | undefined {
+    const loss = this.evalClosure(closure);
+    scope(() =>
+      noGrad(() => {
+        for (const group of this.paramGroups) {
+          for (const param of group.params) {
+            const grad = param.grad;
+            if (grad !== null) this.update(param, grad, group);
+          }
+        }
+      }),
+    );
+    return loss;
+  }
+
+  /** The optimizer's rule for one parameter and its gradient (torch.optim's single-tensor code). */
+  protected abstract update(param: Tensor, grad: Tensor, group: ParamGroup & G): void;
 
   /**
    * Runs the closure (if any) with grad enabled inside a tn.scope, and returns its loss as a number.

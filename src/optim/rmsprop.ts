@@ -1,6 +1,6 @@
 /** RMSprop (torch.optim.RMSprop, 1.13, single-tensor implementation): alpha, eps, weightDecay, momentum, centered, maximize. */
-import { Tensor, noGrad, scope, zerosLike } from '../torch/index.js';
-import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type Closure, type ParamsInput } from './optimizer.js';
+import { Tensor, zerosLike } from '../torch/index.js';
+import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, withDefaults, type ParamsInput } from './optimizer.js';
 
 export interface RMSpropOptions {
   /** Learning rate (default 1e-2). */
@@ -38,52 +38,41 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
     validate(group, where);
   }
 
-  step(closure?: Closure): number | undefined {
-    const loss = this.evalClosure(closure);
-    scope(() =>
-      noGrad(() => {
-        for (const group of this.paramGroups) {
-          const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
-          for (const param of group.params) {
-            const g = param.grad;
-            if (g === null) continue;
-            const state = this.stateOf(param);
-            if (Object.keys(state).length === 0) {
-              state.step = 0;
-              state.squareAvg = this.own(zerosLike(param));
-            }
-            // (also when momentum or centered is switched on after the state was made)
-            if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = this.own(zerosLike(param));
-            if (centered && state.gradAvg === undefined) state.gradAvg = this.own(zerosLike(param));
-            state.step = (state.step as number) + 1;
+  protected update(param: Tensor, g: Tensor, group: this['paramGroups'][number]): void {
+    const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      state.step = 0;
+      state.squareAvg = this.own(zerosLike(param));
+    }
+    // (also when momentum or centered is switched on after the state was made)
+    if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = this.own(zerosLike(param));
+    if (centered && state.gradAvg === undefined) state.gradAvg = this.own(zerosLike(param));
+    state.step = (state.step as number) + 1;
 
-            let grad: Tensor = maximize ? g.neg() : g;
-            const squareAvg = state.squareAvg as Tensor;
-            if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    let grad: Tensor = maximize ? g.neg() : g;
+    const squareAvg = state.squareAvg as Tensor;
+    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
 
-            squareAvg.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
+    squareAvg.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
 
-            let avg: Tensor;
-            if (centered) {
-              const gradAvg = state.gradAvg as Tensor;
-              gradAvg.mul_(alpha).add_(grad, 1 - alpha);
-              avg = squareAvg.addcmul(gradAvg, gradAvg, -1).sqrt_();
-            } else {
-              avg = squareAvg.sqrt();
-            }
-            avg.add_(eps);
+    let avg: Tensor;
+    if (centered) {
+      const gradAvg = state.gradAvg as Tensor;
+      gradAvg.mul_(alpha).add_(grad, 1 - alpha);
+      avg = squareAvg.addcmul(gradAvg, gradAvg, -1).sqrt_();
+    } else {
+      avg = squareAvg.sqrt();
+    }
+    avg.add_(eps);
 
-            if (momentum > 0) {
-              const buf = state.momentumBuffer as Tensor;
-              buf.mul_(momentum).addcdiv_(grad, avg);
-              param.add_(buf, -lr);
-            } else {
-              param.addcdiv_(grad, avg, -lr);
-            }
-          }
-        }
-      }),
-    );
-    return loss;
+    if (momentum > 0) {
+      const buf = state.momentumBuffer as Tensor;
+      buf.mul_(momentum).addcdiv_(grad, avg);
+      param.add_(buf, -lr);
+    } else {
+      param.addcdiv_(grad, avg, -lr);
+    }
   }
+
 }

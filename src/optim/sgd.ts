@@ -1,6 +1,6 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD, 1.13). */
-import { Tensor, TorchError, noGrad, scope } from '../torch/index.js';
-import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, checkNumber, withDefaults, type Closure, type ParamsInput } from './optimizer.js';
+import { Tensor, TorchError } from '../torch/index.js';
+import { Optimizer, checkBoolean, checkKnownOptions, checkNonNegative, checkNumber, withDefaults, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions {
   /** Learning rate (required). */
@@ -39,33 +39,22 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
     validate(group, where);
   }
 
-  step(closure?: Closure): number | undefined {
-    const loss = this.evalClosure(closure);
-    scope(() =>
-      noGrad(() => {
-        for (const group of this.paramGroups) {
-          const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-          for (const param of group.params) {
-            const grad = param.grad;
-            if (grad === null) continue;
-            let dp: Tensor = maximize ? grad.neg() : grad;
-            if (weightDecay !== 0) dp = dp.add(param, weightDecay);
-            if (momentum !== 0) {
-              const state = this.stateOf(param);
-              let buf = state.momentumBuffer as Tensor | undefined;
-              if (buf === undefined) {
-                buf = this.own(dp.clone());
-                state.momentumBuffer = buf;
-              } else {
-                buf.mul_(momentum).add_(dp, 1 - dampening);
-              }
-              dp = nesterov ? dp.add(buf, momentum) : buf;
-            }
-            param.add_(dp, -lr);
-          }
-        }
-      }),
-    );
-    return loss;
+  protected update(param: Tensor, grad: Tensor, group: this['paramGroups'][number]): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    let dp: Tensor = maximize ? grad.neg() : grad;
+    if (weightDecay !== 0) dp = dp.add(param, weightDecay);
+    if (momentum !== 0) {
+      const state = this.stateOf(param);
+      let buf = state.momentumBuffer as Tensor | undefined;
+      if (buf === undefined) {
+        buf = this.own(dp.clone());
+        state.momentumBuffer = buf;
+      } else {
+        buf.mul_(momentum).add_(dp, 1 - dampening);
+      }
+      dp = nesterov ? dp.add(buf, momentum) : buf;
+    }
+    param.add_(dp, -lr);
   }
+
 }
