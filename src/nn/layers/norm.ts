@@ -4,6 +4,21 @@ import { Module, type Parameter } from '../module.js';
 import { batchNorm, groupNorm, layerNorm, instanceNorm } from '../functional/norm.js';
 import { newParameter, newBuffer, positiveInt, checkInput } from './util.js';
 
+
+/**
+ * The parameters and buffers of batch and instance norm, with PyTorch's keys and initial values:
+ * weight = 1, bias = 0 (when affine); running_mean = 0, running_var = 1, num_batches_tracked = 0 (when tracking).
+ */
+function registerNormState(m: Module, numFeatures: number, affine: boolean, track: boolean) {
+  return {
+    weight: m.registerParameter('weight', affine ? newParameter([numFeatures], (t) => t.fill_(1)) : null),
+    bias: m.registerParameter('bias', affine ? newParameter([numFeatures], (t) => t.zero_()) : null),
+    runningMean: m.registerBuffer('running_mean', track ? newBuffer([numFeatures], (t) => t.zero_()) : null),
+    runningVar: m.registerBuffer('running_var', track ? newBuffer([numFeatures], (t) => t.fill_(1)) : null),
+    numBatchesTracked: m.registerBuffer('num_batches_tracked', track ? newBuffer([], (t) => t.zero_(), 'int64') : null),
+  };
+}
+
 export interface BatchNormOptions {
   /** Added to the variance for stability. Default 1e-5. */
   eps?: number;
@@ -49,12 +64,8 @@ abstract class BatchNormBase extends Module {
     this.momentum = m;
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
-    this.weight = this.registerParameter('weight', this.affine ? newParameter([numFeatures], (t) => t.fill_(1)) : null);
-    this.bias = this.registerParameter('bias', this.affine ? newParameter([numFeatures], (t) => t.zero_()) : null);
-    const track = this.trackRunningStats;
-    this.runningMean = this.registerBuffer('running_mean', track ? newBuffer([numFeatures], (t) => t.zero_()) : null);
-    this.runningVar = this.registerBuffer('running_var', track ? newBuffer([numFeatures], (t) => t.fill_(1)) : null);
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? newBuffer([], (t) => t.zero_(), 'int64') : null);
+    ({ weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar, numBatchesTracked: this.numBatchesTracked } =
+      registerNormState(this, numFeatures, this.affine, this.trackRunningStats));
   }
 
   /** Zeroes running_mean and num_batches_tracked, sets running_var to 1. */
@@ -203,12 +214,8 @@ export class InstanceNorm2d extends Module {
     if (!(this.momentum >= 0 && this.momentum <= 1)) throw new TorchError(`momentum must be a number in [0, 1], got ${String(o.momentum)}`, 'InstanceNorm2d');
     this.affine = o.affine ?? false;
     this.trackRunningStats = o.trackRunningStats ?? false;
-    this.weight = this.registerParameter('weight', this.affine ? newParameter([numFeatures], (t) => t.fill_(1)) : null);
-    this.bias = this.registerParameter('bias', this.affine ? newParameter([numFeatures], (t) => t.zero_()) : null);
-    const track = this.trackRunningStats;
-    this.runningMean = this.registerBuffer('running_mean', track ? newBuffer([numFeatures], (t) => t.zero_()) : null);
-    this.runningVar = this.registerBuffer('running_var', track ? newBuffer([numFeatures], (t) => t.fill_(1)) : null);
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', track ? newBuffer([], (t) => t.zero_(), 'int64') : null);
+    ({ weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar, numBatchesTracked: this.numBatchesTracked } =
+      registerNormState(this, numFeatures, this.affine, this.trackRunningStats));
   }
 
   forward(input: Tensor): Tensor {
